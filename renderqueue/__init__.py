@@ -1,0 +1,1 @@
+"""renderqueue: a Django job queue and renderer for static ad images."""

@@ -1,0 +1,245 @@
+"""`manage.py render_queue ACTION`: the seed's test script, plus the worker."""
+
+from __future__ import annotations
+
+import json
+import time
+from argparse import ArgumentParser, ArgumentTypeError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.core.serializers.json import DjangoJSONEncoder
+
+from renderqueue import selectors
+from renderqueue.broker import RedisUnavailable
+from renderqueue.models import JobPriority
+from renderqueue.queue import get_render_queue, wait_for_job_completion
+from renderqueue.samples import load_samples
+from renderqueue.validation import InvalidRenderRequest
+
+ACTIONS = (
+    "demo",
+    "stats",
+    "clear",
+    "test-single",
+    "test-template",
+    "test-batch",
+    "test-campaign",
+    "load-samples",
+    "worker",
+    "pause",
+    "resume",
+)
+RULE = "=" * 60
+DEMO_TEMPLATE = {
+    "id": "social-ad-1",
+    "name": "Instagram Square",
+    "dimensions": {"width": 1080, "height": 1080},
+    "content": {"headline": "Summer Sale", "body": "Up to 50% off", "cta": "Shop now"},
+}
+DEMO_TEMPLATES = [
+    {"id": "square", "dimensions": {"width": 1080, "height": 1080}, "content": DEMO_TEMPLATE["content"]},
+    {"id": "story", "dimensions": {"width": 1080, "height": 1920}, "content": DEMO_TEMPLATE["content"]},
+    {"id": "landscape", "dimensions": {"width": 1920, "height": 1080}, "content": DEMO_TEMPLATE["content"]},
+]
+
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise ArgumentTypeError(f"{value!r} must be at least 1")
+    return number
+
+
+class Command(BaseCommand):
+    help = "Render queue: demo, stats, clear, test-single|template|batch|campaign, load-samples, worker."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("action", choices=ACTIONS)
+        parser.add_argument("--json", action="store_true", help="stats: print JSON")
+        parser.add_argument("--concurrency", type=positive_int, default=1, help="worker: processes to run")
+        parser.add_argument("--burst", action="store_true", help="worker: exit when the queues are empty")
+        parser.add_argument("--wait", action="store_true", help="test-*: wait for the job to finish")
+        parser.add_argument("--queue", help="pause/resume: URGENT, HIGH, NORMAL or LOW (default: all)")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        handler = getattr(self, "do_" + action.replace("-", "_"))
+        try:
+            handler(**options)
+        except RedisUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        except InvalidRenderRequest as exc:
+            raise CommandError(f"Invalid request: {exc}") from None
+
+    # -- output helpers ------------------------------------------------------------------
+    def section(self, title: str) -> None:
+        self.stdout.write(f"\n{RULE}\n  {title}\n{RULE}")
+
+    def show_job(self, job: Any, extra: dict[str, Any] | None = None) -> None:
+        self.stdout.write(self.style.SUCCESS(f"✓ Job created: {job.id}"))
+        self.stdout.write(f"  - Type: {job.job_type}")
+        self.stdout.write(f"  - Priority: {job.priority}")
+        for key, value in (extra or {}).items():
+            self.stdout.write(f"  - {key}: {value}")
+        self.stdout.write(f"  - State: {get_render_queue().get_job_state(job.id)}")
+
+    def maybe_wait(self, job: Any, wait: bool) -> None:
+        if not wait:
+            return
+        result = wait_for_job_completion(job.id, timeout=300)
+        self.stdout.write(
+            f"  - Finished: rendered {result['total_rendered']}, failed {result['total_failed']}, "
+            f"{result['duration']} ms"
+        )
+        for item in result["results"]:
+            where = item["output_path"] or item["error"]
+            self.stdout.write(
+                f"    {item['item_id']}: {item['width']}x{item['height']} {item['format']} {where}"
+            )
+
+    # -- actions -------------------------------------------------------------------------
+    def do_load_samples(self, **options: Any) -> None:
+        compositions, presets = load_samples()
+        self.stdout.write(f"Loaded {compositions} compositions and {presets} size presets.")
+
+    def do_test_single(self, wait: bool = False, **options: Any) -> None:
+        self.section("TEST 1: Single Render Job")
+        job = get_render_queue().add_single_render_job(
+            "simple-ad",
+            {"format": "png", "quality": 90},
+            JobPriority.NORMAL,
+            {"user": "user-123", "project": "project-456"},
+        )
+        self.show_job(job, {"Composition": "simple-ad"})
+        self.maybe_wait(job, wait)
+
+    def do_test_template(self, wait: bool = False, **options: Any) -> None:
+        self.section("TEST 2: Template Render Job")
+        job = get_render_queue().add_template_render_job(
+            DEMO_TEMPLATE, {"format": "jpeg", "quality": 85}, JobPriority.HIGH
+        )
+        self.show_job(job, {"Template": DEMO_TEMPLATE["id"]})
+        self.maybe_wait(job, wait)
+
+    def do_test_batch(self, wait: bool = False, **options: Any) -> None:
+        self.section("TEST 3: Batch Render Job")
+        ids = ["ad-1", "ad-2", "ad-3", "ad-4", "ad-5"]
+        job = get_render_queue().add_batch_render_job(
+            ids, {"format": "webp", "quality": 90}, JobPriority.NORMAL
+        )
+        self.show_job(job, {"Compositions": ", ".join(ids)})
+        self.maybe_wait(job, wait)
+
+    def do_test_campaign(self, wait: bool = False, **options: Any) -> None:
+        self.section("TEST 4: Campaign Render Job")
+        job = get_render_queue().add_campaign_render_job(
+            DEMO_TEMPLATES,
+            {"format": "png", "quality": 95},
+            JobPriority.URGENT,
+            {"campaign": "Summer Sale 2024"},
+        )
+        self.show_job(job, {"Sizes": ", ".join(t["id"] for t in DEMO_TEMPLATES)})
+        self.maybe_wait(job, wait)
+
+    def do_stats(self, json: bool = False, **options: Any) -> None:
+        stats = selectors.job_stats()
+        if json:
+            self.stdout.write(_json({**stats, "paused_queues": self._paused()}))
+            return
+        self.section("Queue Statistics")
+        for key in ("total", "waiting", "paused", "active", "delayed", "completed", "failed", "cancelled"):
+            label = "Total Jobs" if key == "total" else key.capitalize()
+            self.stdout.write(f"{label + ':':<17}{stats[key]}")
+        paused = self._paused()
+        self.stdout.write(f"{'Paused queues:':<17}{', '.join(paused) or 'none'}")
+
+    def _paused(self) -> list[str]:
+        return [p.name for p in sorted(get_render_queue().broker.paused_priorities())]
+
+    def do_clear(self, **options: Any) -> None:
+        removed = get_render_queue().clear()
+        self.stdout.write(f"Removed {removed} jobs (running jobs were left to finish).")
+
+    def do_pause(self, queue: str | None = None, **options: Any) -> None:
+        get_render_queue().pause(queue)
+        self.stdout.write(f"Paused {queue.upper() if queue else 'all queues'}.")
+
+    def do_resume(self, queue: str | None = None, **options: Any) -> None:
+        get_render_queue().resume(queue)
+        self.stdout.write(f"Resumed {queue.upper() if queue else 'all queues'}.")
+
+    def do_worker(self, concurrency: int = 1, burst: bool = False, **options: Any) -> None:
+        from renderqueue.worker import run_worker, supervise
+
+        if concurrency == 1:
+            run_worker(burst=burst)
+        else:
+            self.stdout.write(f"Starting {concurrency} render workers (Ctrl-C lets running jobs finish).")
+            raise SystemExit(supervise(concurrency, burst=burst))
+
+    def do_demo(self, **options: Any) -> None:
+        self.section("RENDER QUEUE DEMO")
+        self.stdout.write(
+            _json(
+                {
+                    "description": "Full demonstration of render queue features",
+                    "features": [
+                        "Job creation (single, template, batch, campaign)",
+                        "Priority management",
+                        "Progress tracking",
+                        "Queue statistics",
+                        "Event listeners",
+                    ],
+                }
+            )
+        )
+        load_samples()
+        queue = get_render_queue()
+        events: list[str] = []
+        queue.setup_event_listener(
+            on_completed=lambda job_id, result: events.append(f"completed {job_id}"),
+            on_failed=lambda job_id, error: events.append(f"failed {job_id}: {error}"),
+        )
+        self.do_test_single()
+        self.do_test_template()
+        self.do_test_batch()
+        self.do_test_campaign()
+        self.do_stats()
+        workers = queue.broker.workers()
+        if workers:
+            self.section("Waiting for workers")
+            start = time.monotonic()
+            while (
+                selectors.job_stats()["total"]
+                and any(selectors.job_stats()[s] for s in ("waiting", "active", "delayed"))
+                and time.monotonic() - start < 120
+            ):
+                time.sleep(0.2)
+            for line in events:
+                self.stdout.write(f"  event: {line}")
+            self.do_stats()
+        else:
+            self.stdout.write("\nNo worker is running: start one with `manage.py render_queue worker`.")
+        queue.close()
+        self.section("DEMO COMPLETE")
+        self.stdout.write(
+            _json(
+                {
+                    "status": "success",
+                    "message": "All jobs were queued." if not workers else "All jobs were processed.",
+                    "nextSteps": [
+                        "1. Start Redis server: make run (embedded) or REDIS_URL",
+                        "2. Start worker: python manage.py render_queue worker --concurrency 2",
+                        "3. Add jobs to queue",
+                        "4. Monitor progress and results",
+                    ],
+                }
+            )
+        )
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2, cls=DjangoJSONEncoder)
