@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -170,18 +171,13 @@ class Broker:
             # Events are a notification, not the record (the DB row is): never fail a render for one.
             log.warning("could not publish %s event for %s", event, job_id, exc_info=True)
 
-    def listen(self, handler: Callable[[dict[str, Any]], None]) -> Any:
-        """Call `handler` with each event in a background thread; returns the thread (`.stop()`)."""
-        pubsub = self.connection.pubsub(ignore_subscribe_messages=True)
-
-        def on_message(message: dict[str, Any]) -> None:
-            try:
-                handler(json.loads(message["data"]))
-            except Exception:
-                log.exception("render event listener raised")
-
-        pubsub.subscribe(**{self.events_channel: on_message})
-        return pubsub.run_in_thread(sleep_time=0.05, daemon=True)
+    def listen(self, handler: Callable[[dict[str, Any]], None]) -> EventListener:
+        """Call `handler` with each event in a background thread until `.stop()`."""
+        listener = EventListener(
+            self.connection.pubsub(ignore_subscribe_messages=True), self.events_channel, handler
+        )
+        listener.start()
+        return listener
 
     # -- workers ---------------------------------------------------------------------
     def workers(self) -> list[dict[str, Any]]:
@@ -203,6 +199,38 @@ class Broker:
                 }
             )
         return sorted(found, key=lambda w: w["name"])
+
+
+class EventListener(threading.Thread):
+    """Reads our pub/sub channel. Unlike redis-py's run_in_thread, stop() lets the reading
+    thread close its own socket, so stopping never races a read on a closed descriptor."""
+
+    def __init__(self, pubsub: Any, channel: str, handler: Callable[[dict[str, Any]], None]) -> None:
+        super().__init__(daemon=True, name=f"renderqueue-events-{channel}")
+        self.pubsub, self.handler = pubsub, handler
+        self.pubsub.subscribe(channel)
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._stopped.is_set():
+                try:
+                    message = self.pubsub.get_message(timeout=0.1)
+                except (redis.ConnectionError, redis.TimeoutError):
+                    log.warning("render event listener lost Redis; reconnecting", exc_info=True)
+                    self._stopped.wait(1)
+                    continue
+                if message and message.get("type") == "message":
+                    try:
+                        self.handler(json.loads(message["data"]))
+                    except Exception:
+                        log.exception("render event listener raised")
+        finally:
+            self.pubsub.close()
+
+    def stop(self, timeout: float = 2) -> None:
+        self._stopped.set()
+        self.join(timeout)
 
 
 def backoff_intervals(attempts: int, backoff: dict[str, Any]) -> list[int]:
