@@ -13,6 +13,8 @@ from project.redis_config import redis_connection_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
+# Local state (SQLite files, embedded Redis, media): git-ignored, created on first use.
+VAR_DIR.mkdir(exist_ok=True)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"

@@ -6,6 +6,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+admin.site.site_header = "renderqueue administration"
+admin.site.site_url = "/"  # the admin's "View site" link opens the live dashboard
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("django-rq/", include("django_rq.urls")),

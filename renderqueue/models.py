@@ -152,6 +152,14 @@ class RenderJob(models.Model):
         return None
 
     @property
+    def eta_seconds(self) -> int | None:
+        """Seconds left at the pace so far, while running."""
+        if self.state != JobState.ACTIVE or not self.started_at or not self.progress_current:
+            return None
+        elapsed = (timezone.now() - self.started_at).total_seconds()
+        return round(elapsed / self.progress_current * (self.progress_total - self.progress_current))
+
+    @property
     def is_finished(self) -> bool:
         return self.state in FINISHED_STATES
 

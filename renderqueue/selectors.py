@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from renderqueue.models import JobState, RenderJob, RenderJobType
 
@@ -42,3 +46,23 @@ def job_get(job_id: str) -> RenderJob | None:
 
 def job_types() -> list[tuple[str, str]]:
     return list(RenderJobType.choices)
+
+
+def throughput_per_minute(*, minutes: int = 60, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Completed and failed jobs per minute, oldest first, for the dashboard's chart."""
+    now = now or timezone.now()
+    end = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    start = end - timedelta(minutes=minutes)
+    buckets = [{"minute": start + timedelta(minutes=i), "completed": 0, "failed": 0} for i in range(minutes)]
+    rows = RenderJob.objects.filter(
+        state__in=(JobState.COMPLETED, JobState.FAILED), finished_at__gte=start, finished_at__lt=end
+    ).values_list("state", "finished_at")
+    for state, finished_at in rows:
+        index = int((finished_at - start).total_seconds() // 60)
+        buckets[index][state] += 1
+    return buckets
+
+
+def is_moving() -> bool:
+    """Whether anything can change without a person acting: then the dashboard keeps polling fast."""
+    return RenderJob.objects.filter(state__in=(JobState.WAITING, JobState.ACTIVE, JobState.DELAYED)).exists()
