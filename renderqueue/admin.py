@@ -158,8 +158,9 @@ class CompositionAdmin(admin.ModelAdmin):
             return "Save to see previews."
         return format_html_join(
             "",
-            '<figure style="display:inline-block;margin:0 1rem 1rem 0"><img src="{}" alt="{}" style="max-width:'
-            '220px;max-height:220px;border:1px solid #ddd"><figcaption>{}</figcaption></figure>',
+            '<figure style="display:inline-block;margin:0 1rem 1rem 0">'
+            '<img src="{}" alt="{}" style="max-width:220px;max-height:220px;border:1px solid #ddd">'
+            "<figcaption>{}</figcaption></figure>",
             (
                 (
                     reverse("renderqueue:composition_preview", args=[composition.pk, w, h]),
