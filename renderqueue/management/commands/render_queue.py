@@ -211,13 +211,12 @@ class Command(BaseCommand):
         workers = queue.broker.workers()
         if workers:
             self.section("Waiting for workers")
-            start = time.monotonic()
-            while (
-                selectors.job_stats()["total"]
-                and any(selectors.job_stats()[s] for s in ("waiting", "active", "delayed"))
-                and time.monotonic() - start < 120
+            deadline = time.monotonic() + 120
+            # Events arrive just after each row is updated: wait for both (bounded).
+            while time.monotonic() < deadline and (
+                len(events) < 4 or any(selectors.job_stats()[s] for s in ("waiting", "active", "delayed"))
             ):
-                time.sleep(0.2)
+                time.sleep(0.1)
             for line in events:
                 self.stdout.write(f"  event: {line}")
             self.do_stats()
