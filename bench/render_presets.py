@@ -10,7 +10,7 @@ import statistics
 import time
 
 from renderqueue.rendering import render_ad
-from renderqueue.samples import COMPOSITIONS, SIZE_PRESETS
+from renderqueue.rendering.catalogue import COMPOSITIONS, SIZE_PRESETS
 
 
 def main() -> None:

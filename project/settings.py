@@ -3,6 +3,7 @@ DATABASE_URL and a shared Redis via REDIS_URL / REDIS_HOST / REDIS_SENTINELS for
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -78,7 +79,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     # A file, not :memory:, so that worker processes started by the tests see the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
@@ -119,7 +119,8 @@ RQ_QUEUES = {
     for name in ("renderqueue-urgent", "renderqueue-high", "renderqueue-normal", "renderqueue-low")
 }
 
-RENDERQUEUE: dict[str, object] = {}
+# renderqueue settings (see renderqueue/conf.py); RENDERQUEUE_SETTINGS may carry them as JSON.
+RENDERQUEUE: dict[str, object] = json.loads(os.environ.get("RENDERQUEUE_SETTINGS", "{}"))
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ import django_rq
 import redis
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from rq import Queue, Retry
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
@@ -241,12 +244,30 @@ def backoff_intervals(attempts: int, backoff: dict[str, Any]) -> list[int]:
     return [delay_s * 2**i for i in range(attempts - 1)]
 
 
+_connections: dict[tuple[int, str], redis.Redis] = {}
+
+
 def default_broker() -> Broker:
+    """A Broker on the connection django-rq's RQ_QUEUES gives our queues, one client per process.
+
+    django_rq.get_connection builds a new client (and so a new TCP connection) on every call;
+    reusing one keeps each Redis command a single round trip. Keyed by pid: never share a
+    socket across fork.
+    """
     name = queue_names()[0]
     if name not in getattr(settings, "RQ_QUEUES", {}):
         # The system check renderqueue.E001 says the same at start-up.
         raise RedisUnavailable(f"RQ_QUEUES has no entry {name!r}: declare the render queues (see README)")
-    return Broker(django_rq.get_connection(name))
+    key = (os.getpid(), name)
+    if key not in _connections:
+        _connections[key] = django_rq.get_connection(name)
+    return Broker(_connections[key])
+
+
+@receiver(setting_changed)
+def _forget_connections(*, setting: str, **kwargs: object) -> None:
+    if setting in ("RQ_QUEUES", "RENDERQUEUE"):
+        _connections.clear()
 
 
 def broker_from_config(redis_config: dict[str, Any]) -> Broker:

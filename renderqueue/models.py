@@ -172,12 +172,12 @@ class RenderJob(models.Model):
             "current_item": self.current_item or None,
         }
 
-    def result_summary(self) -> dict[str, Any]:
+    def result_summary(self, outputs: list[RenderOutput] | None = None) -> dict[str, Any]:
         """The seed's RenderJobResult, in snake_case."""
-        storage_outputs = list(self.outputs.all())
+        outputs = list(self.outputs.all()) if outputs is None else outputs
         return {
             "success": bool(self.success),
-            "results": [output.as_result() for output in storage_outputs],
+            "results": [output.as_result() for output in outputs],
             "total_rendered": self.total_rendered,
             "total_failed": self.total_failed,
             "start_time": self.started_at,

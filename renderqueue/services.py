@@ -252,7 +252,7 @@ def job_execute(*, job_id: str, broker: Broker | None = None) -> None:
     except Exception as exc:
         _record_failure(job, exc, broker)
         raise
-    job_prune_finished(broker=broker)
+    _prune_now_and_then(broker)
 
 
 class _Cancelled(Exception):
@@ -265,17 +265,23 @@ class _AllItemsFailed(Exception):
 
 def _render_items(job: RenderJob, items: list[RenderItem], broker: Broker) -> None:
     total = len(items)
-    # Outputs of an earlier attempt are replaced, not duplicated.
-    _delete_outputs(RenderOutput.objects.filter(job=job))
-    if not _still_active(job.id, progress_total=total, progress_current=0):
-        raise _Cancelled
+    if job.attempts_made > 1:
+        # Outputs of an earlier attempt are replaced, not duplicated.
+        _delete_outputs(RenderOutput.objects.filter(job=job))
     fmt, quality = job.options.get("format", "png"), job.options.get("quality", 90)
     ext = "jpg" if fmt == "jpeg" else fmt
     storage = output_storage()
-    rendered = failed = 0
+    outputs: list[RenderOutput] = []
     for position, item in enumerate(items):
-        if not _still_active(job.id, current_item=item.item_id[:200]):
+        # One write per item: progress so far and what is being rendered. It doubles as the
+        # cancellation check — it matches nothing once the job is no longer active.
+        if not _still_active(
+            job.id, progress_current=position, progress_total=total, current_item=item.item_id[:200]
+        ):
             raise _Cancelled
+        if position:
+            job.progress_current, job.progress_total, job.current_item = position, total, item.item_id
+            _announce_progress(job, broker)
         started = time.perf_counter()
         output = RenderOutput(
             job=job, position=position, item_id=item.item_id, width=item.width, height=item.height, format=fmt
@@ -287,40 +293,57 @@ def _render_items(job: RenderJob, items: list[RenderItem], broker: Broker) -> No
             name = f"{conf.get('OUTPUT_DIR')}/{job.id}/{position:04d}-{slugify(item.item_id)[:80]}.{ext}"
             output.file.name = storage.save(name, ContentFile(data))
             output.size_bytes = len(data)
-            rendered += 1
         except Exception as exc:
             output.error = f"{exc.__class__.__name__}: {exc}"
-            failed += 1
             log.warning("job %s item %s failed: %s", job.id, item.item_id, output.error)
         output.duration_ms = round((time.perf_counter() - started) * 1000, 2)
         output.save()
-        if not _still_active(job.id, progress_current=position + 1):
-            raise _Cancelled
-        job.progress_current, job.progress_total, job.current_item = position + 1, total, item.item_id
-        progress = job.progress()
-        signals.render_progress.send(sender=RenderJob, job=job, progress=progress)
-        broker.publish("progress", job.id, progress=progress)
+        outputs.append(output)
 
+    failed = sum(1 for o in outputs if o.error)
+    rendered = total - failed
     if total and rendered == 0:
-        first_error = RenderOutput.objects.filter(job=job).exclude(error="").values_list("error", flat=True)
-        raise _AllItemsFailed(f"all {total} items failed; first: {first_error.first()}")
+        raise _AllItemsFailed(f"all {total} items failed; first: {outputs[0].error}")
 
     finished = timezone.now()
-    updated = RenderJob.objects.filter(pk=job.id, state=JobState.ACTIVE).update(
-        state=JobState.COMPLETED,
-        success=failed == 0,
-        total_rendered=rendered,
-        total_failed=failed,
-        finished_at=finished,
-        current_item="",
-        updated_at=finished,
-    )
-    if not updated:
+    done = {
+        "state": JobState.COMPLETED,
+        "success": failed == 0,
+        "total_rendered": rendered,
+        "total_failed": failed,
+        "finished_at": finished,
+        "progress_current": total,
+        "progress_total": total,
+        "current_item": "",
+    }
+    if not _still_active(job.id, **done):
         raise _Cancelled
-    job.refresh_from_db()
-    result = job.result_summary()
+    for field, value in done.items():
+        setattr(job, field, value)
+    job.progress_current = total
+    _announce_progress(job, broker)
+    result = job.result_summary(outputs)
     signals.render_completed.send(sender=RenderJob, job=job, result=result)
     broker.publish("completed", job.id, result=result)
+
+
+def _announce_progress(job: RenderJob, broker: Broker) -> None:
+    progress = job.progress()
+    signals.render_progress.send(sender=RenderJob, job=job, progress=progress)
+    broker.publish("progress", job.id, progress=progress)
+
+
+_last_prune = 0.0
+PRUNE_EVERY_SECONDS = 5.0
+
+
+def _prune_now_and_then(broker: Broker) -> None:
+    # Retention is a bound, not an exact count: checking it after every job would cost two
+    # queries per render for nothing, so a worker checks at most every few seconds.
+    global _last_prune
+    if time.monotonic() - _last_prune >= PRUNE_EVERY_SECONDS:
+        _last_prune = time.monotonic()
+        job_prune_finished(broker=broker)
 
 
 def _record_failure(job: RenderJob, exc: Exception, broker: Broker) -> None:
