@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint check browser bench redis-start redis-stop clean
+.PHONY: run test install lint check browser bench golden redis-start redis-stop clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,3 +48,7 @@ redis-stop: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache test-artifacts
+
+# Regenerate the renderer's golden images after an intended change in how ads look.
+golden: install
+	$(BIN)/python -m tests.rendering.golden

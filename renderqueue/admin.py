@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from renderqueue.broker import RedisUnavailable
-from renderqueue.models import Composition, RenderJob, RenderOutput, SizePreset
+from renderqueue.models import Asset, Composition, Font, RenderJob, RenderOutput, SizePreset
 from renderqueue.permissions import MANAGE_PERMISSION
 from renderqueue.services import JobStateError, job_cancel, job_remove, job_retry
 
@@ -178,3 +178,28 @@ class SizePresetAdmin(admin.ModelAdmin):
     list_editable = ("sort_order",)
     list_filter = ("platform",)
     search_fields = ("name", "label", "platform")
+
+
+@admin.register(Font)
+class FontAdmin(admin.ModelAdmin):
+    list_display = ("family", "weight", "file", "updated_at")
+    search_fields = ("family",)
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ("name", "thumbnail", "src")
+    search_fields = ("name", "file")
+    readonly_fields = ("thumbnail", "src")
+
+    @admin.display(description="Use in designs as")
+    def src(self, asset: Asset) -> str:
+        return asset.file.name if asset.file else "—"
+
+    @admin.display(description="Image")
+    def thumbnail(self, asset: Asset) -> str:
+        if not asset.file:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-width:120px;max-height:60px">', asset.file.url, asset.name
+        )

@@ -243,6 +243,17 @@ class Composition(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from renderqueue.assets import font_book
+        from renderqueue.rendering import DesignError, validate_design
+
+        try:
+            validate_design(self.design, fonts=font_book())
+        except DesignError as exc:
+            raise ValidationError({"design": exc.errors}) from None
+
 
 class SizePreset(models.Model):
     name = models.SlugField(primary_key=True, max_length=60)
@@ -257,3 +268,51 @@ class SizePreset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.width}x{self.height})"
+
+
+class FontWeight(models.TextChoices):
+    REGULAR = "regular", "Regular"
+    BOLD = "bold", "Bold"
+
+
+class Font(models.Model):
+    """An uploaded font file, chosen in designs by family name (`"font": {"family": …}`)."""
+
+    family = models.CharField(max_length=100)
+    weight = models.CharField(max_length=7, choices=FontWeight, default=FontWeight.REGULAR)
+    file = models.FileField(upload_to="fonts/", help_text="A TrueType (.ttf) or OpenType (.otf) file.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["family", "weight"]
+        constraints = [models.UniqueConstraint(fields=["family", "weight"], name="font_unique_face")]
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.get_weight_display()}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from PIL import ImageFont
+
+        if self.file:
+            try:
+                self.file.seek(0)
+                ImageFont.truetype(self.file, 12)
+            except OSError:
+                raise ValidationError({"file": "This is not a TrueType or OpenType font file."}) from None
+            finally:
+                self.file.seek(0)
+
+
+class Asset(models.Model):
+    """An uploaded image (logo, photo) that designs use by its file name (`"src"`)."""
+
+    name = models.CharField(max_length=200)
+    file = models.ImageField(upload_to="assets/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

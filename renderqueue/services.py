@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from renderqueue import conf, signals
+from renderqueue.assets import font_book, load_image
 from renderqueue.broker import Broker, default_broker
 from renderqueue.models import (
     FINISHED_STATES,
@@ -159,7 +160,8 @@ def _check_payload(job_type: str, payload: dict[str, Any], errors: _Errors) -> N
                     clean_template(template, f"templates[{i}]", errors)
         else:
             existing_compositions([payload.get("composition_id")], "composition_id", errors)
-            existing_presets(payload.get("presets"), "presets", errors)
+            # Stored as the preset names they resolve to, so the job renders what was asked.
+            payload["presets"] = existing_presets(payload.get("presets"), "presets", errors)
     else:
         errors.add("job_type", f"{job_type!r} is not one of {', '.join(RenderJobType.values)}")
 
@@ -195,12 +197,8 @@ def job_items(job: RenderJob) -> list[RenderItem]:
         return [_template_item(t) for t in payload["templates"]]
     if job.job_type == RenderJobType.CAMPAIGN:
         composition = Composition.objects.get(pk=payload["composition_id"])
-        names = payload.get("presets")
-        presets = SizePreset.objects.all()
-        if names and names != "all" and names != ["all"]:
-            by_name = presets.in_bulk(names)
-            return [_composition_item(composition, by_name[n]) for n in names if n in by_name]
-        return [_composition_item(composition, p) for p in presets]
+        by_name = SizePreset.objects.in_bulk(payload["presets"])
+        return [_composition_item(composition, by_name[n]) for n in payload["presets"] if n in by_name]
     ids = [payload["composition_id"]] if job.job_type == RenderJobType.SINGLE else payload["composition_ids"]
     found = Composition.objects.in_bulk(ids)
     # A composition deleted after enqueue becomes a failed item, not a crashed job.
@@ -268,8 +266,11 @@ def _render_items(job: RenderJob, items: list[RenderItem], broker: Broker) -> No
     if job.attempts_made > 1:
         # Outputs of an earlier attempt are replaced, not duplicated.
         _delete_outputs(RenderOutput.objects.filter(job=job))
-    fmt, quality = job.options.get("format", "png"), job.options.get("quality", 90)
+    fmt = job.options.get("format", "png")
+    render_options = {"quality": 90, **job.options}
+    scale = float(job.options.get("scale", 1))
     ext = "jpg" if fmt == "jpeg" else fmt
+    fonts = font_book()
     storage = output_storage()
     outputs: list[RenderOutput] = []
     for position, item in enumerate(items):
@@ -284,12 +285,19 @@ def _render_items(job: RenderJob, items: list[RenderItem], broker: Broker) -> No
             _announce_progress(job, broker)
         started = time.perf_counter()
         output = RenderOutput(
-            job=job, position=position, item_id=item.item_id, width=item.width, height=item.height, format=fmt
+            job=job,
+            position=position,
+            item_id=item.item_id,
+            width=max(1, round(item.width * scale)),
+            height=max(1, round(item.height * scale)),
+            format=fmt,
         )
         try:
             if item.design.get("__missing__"):
                 raise LookupError(f"composition {item.item_id!r} no longer exists")
-            data = render_ad(item.design, item.width, item.height, format=fmt, quality=quality)
+            data = render_ad(
+                item.design, item.width, item.height, fonts=fonts, images=load_image, **render_options
+            )
             name = f"{conf.get('OUTPUT_DIR')}/{job.id}/{position:04d}-{slugify(item.item_id)[:80]}.{ext}"
             output.file.name = storage.save(name, ContentFile(data))
             output.size_bytes = len(data)

@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from renderqueue.models import Composition, ImageFormat, JobPriority, SizePreset
-from renderqueue.rendering import MAX_PIXELS, MAX_SIDE
+from renderqueue.rendering import MAX_PIXELS, MAX_SIDE, DesignError, validate_design
 
 
 class InvalidRenderRequest(ValidationError):
@@ -43,11 +43,33 @@ def clean_priority(value: Any) -> JobPriority:
     raise InvalidRenderRequest({"priority": [f"{value!r} is not a priority ({names})"]})
 
 
+# Output options beyond the seed's format and quality: (default, check, explanation).
+OUTPUT_OPTIONS: dict[str, tuple[Any, Any, str]] = {
+    "scale": (
+        1,
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool) and 0.1 <= v <= 4,
+        "a number from 0.1 to 4 (like renderStill's scale)",
+    ),
+    "transparent": (False, lambda v: isinstance(v, bool), "true or false"),
+    "png_compression": (
+        1,
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 9,
+        "a whole number from 0 to 9",
+    ),
+    "progressive": (False, lambda v: isinstance(v, bool), "true or false"),
+    "webp_method": (
+        0,
+        lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 6,
+        "a whole number from 0 to 6",
+    ),
+}
+
+
 def clean_options(options: dict[str, Any] | None, errors: _Errors) -> dict[str, Any]:
-    options = dict(options or {})
-    if not isinstance(options, dict):
+    if options is not None and not isinstance(options, dict):
         errors.add("options", f"{options!r} must be an object")
         return {}
+    options = dict(options or {})
     fmt = options.get("format", ImageFormat.PNG)
     if fmt == "jpg":
         fmt = ImageFormat.JPEG
@@ -56,10 +78,32 @@ def clean_options(options: dict[str, Any] | None, errors: _Errors) -> dict[str, 
     quality = options.get("quality", 90)
     if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
         errors.add("options.quality", f"{quality!r} must be a whole number from 1 to 100")
-    unknown = sorted(set(options) - {"format", "quality"})
-    for key in unknown:
-        errors.add(f"options.{key}", f"unknown option {key!r} (known: format, quality)")
-    return {"format": str(fmt), "quality": quality}
+    cleaned: dict[str, Any] = {"format": str(fmt), "quality": quality}
+    for key, (default, ok, explanation) in OUTPUT_OPTIONS.items():
+        if key in options and options[key] != default:
+            if ok(options[key]):
+                cleaned[key] = options[key]
+            else:
+                errors.add(f"options.{key}", f"{options[key]!r} must be {explanation}")
+    if cleaned.get("transparent") and fmt == ImageFormat.JPEG:
+        errors.add("options.transparent", "JPEG has no transparency; use png or webp")
+    for key in sorted(set(options) - {"format", "quality", *OUTPUT_OPTIONS}):
+        errors.add(
+            f"options.{key}", f"unknown option {key!r} (known: format, quality, {', '.join(OUTPUT_OPTIONS)})"
+        )
+    return cleaned
+
+
+def check_design(design: Any, field: str, errors: _Errors) -> None:
+    """The renderer's own checks, reported under this field (e.g. `template.content.layers[0]…`)."""
+    from renderqueue.assets import font_book
+
+    try:
+        validate_design(design, fonts=font_book())
+    except DesignError as exc:
+        for problem in exc.errors:
+            path, _, message = problem.partition(": ")
+            errors.add(f"{field}.{path}" if path != "design" else field, message)
 
 
 def clean_metadata(metadata: dict[str, Any] | None, errors: _Errors) -> dict[str, Any]:
@@ -100,7 +144,9 @@ def clean_template(template: Any, field: str, errors: _Errors) -> dict[str, Any]
     check_dimensions(f"{field}.dimensions", template.get("dimensions"), errors)
     content = template.get("content", {})
     if not isinstance(content, dict):
-        errors.add(f"{field}.content", f"{content!r} must be an object (headline, body, cta, …)")
+        errors.add(f"{field}.content", f"{content!r} must be an object (headline, body, cta, … or layers)")
+    else:
+        check_design(content, f"{field}.content", errors)
     return template
 
 
@@ -116,19 +162,26 @@ def existing_compositions(ids: Iterable[Any], field: str, errors: _Errors) -> li
     return wanted
 
 
-def existing_presets(names: list[str] | None, field: str, errors: _Errors) -> list[str]:
-    catalogue = list(SizePreset.objects.values_list("name", flat=True))
+def existing_presets(names: Any, field: str, errors: _Errors) -> list[str]:
+    """Preset names, platform names ("Google Display") or "all", as the preset names they mean."""
+    presets = list(SizePreset.objects.values_list("name", "platform"))
     if names is None or names == "all" or names == ["all"]:
-        if not catalogue:
+        if not presets:
             errors.add(field, "there are no size presets (run `manage.py render_queue load-samples`)")
-        return catalogue
-    if isinstance(names, str) or not isinstance(names, list):
-        errors.add(field, f"{names!r} must be a list of preset names or 'all'")
+        return [name for name, _ in presets]
+    if isinstance(names, str) or not isinstance(names, list) or not names:
+        errors.add(field, f"{names!r} must be a list of preset or platform names, or 'all'")
         return []
-    for name in names:
-        if name not in catalogue:
-            errors.add(field, f"unknown size preset {name!r} (known: {', '.join(catalogue)})")
-    return names
+    chosen: list[str] = []
+    for wanted in names:
+        matches = [
+            n for n, platform in presets if wanted in (n, platform) or str(wanted).lower() == platform.lower()
+        ]
+        if not matches:
+            known = sorted({n for n, _ in presets} | {p for _, p in presets if p})
+            errors.add(field, f"unknown size preset or platform {wanted!r} (known: {', '.join(known)})")
+        chosen.extend(m for m in matches if m not in chosen)
+    return chosen
 
 
 __all__ = [

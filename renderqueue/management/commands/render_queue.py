@@ -29,6 +29,7 @@ ACTIONS = (
     "worker",
     "pause",
     "resume",
+    "preview",
 )
 RULE = "=" * 60
 DEMO_TEMPLATE = {
@@ -64,6 +65,14 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="worker: exit when the queues are empty")
         parser.add_argument("--wait", action="store_true", help="test-*: wait for the job to finish")
         parser.add_argument("--queue", help="pause/resume: URGENT, HIGH, NORMAL or LOW (default: all)")
+        parser.add_argument("composition", nargs="?", help="preview: the composition id")
+        parser.add_argument(
+            "--sizes", default="all", help="preview: preset or platform names, comma-separated, or all"
+        )
+        parser.add_argument("-o", "--output", default="previews", help="preview: folder to write into")
+        parser.add_argument(
+            "--format", default="png", choices=("png", "jpeg", "webp"), help="preview: image format"
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         handler = getattr(self, "do_" + action.replace("-", "_"))
@@ -179,6 +188,46 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Starting {concurrency} render workers (Ctrl-C lets running jobs finish).")
             raise SystemExit(supervise(concurrency, burst=burst))
+
+    def do_preview(
+        self,
+        composition: str | None = None,
+        sizes: str = "all",
+        output: str = "previews",
+        format: str = "png",
+        **options: Any,
+    ) -> None:
+        """Render a composition in each size straight to files, without the queue."""
+        from pathlib import Path
+
+        from renderqueue.assets import font_book, load_image
+        from renderqueue.models import Composition, SizePreset
+        from renderqueue.rendering import RenderError, render_ad
+        from renderqueue.validation import _Errors, existing_presets
+
+        if not composition:
+            raise CommandError("preview needs a composition id: render_queue preview simple-ad --sizes all")
+        design = Composition.objects.filter(pk=composition).first()
+        if design is None:
+            raise CommandError(f"composition_id: unknown composition {composition!r}")
+        errors = _Errors()
+        names = existing_presets(sizes.split(",") if sizes != "all" else "all", "--sizes", errors)
+        if errors.by_field:
+            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.by_field.items()))
+        folder = Path(output)
+        folder.mkdir(parents=True, exist_ok=True)
+        fonts = font_book()
+        for preset in SizePreset.objects.filter(name__in=names):
+            ext = "jpg" if format == "jpeg" else format
+            path = folder / f"{composition}-{preset.name}.{ext}"
+            try:
+                data = render_ad(
+                    design.design, preset.width, preset.height, format=format, fonts=fonts, images=load_image
+                )
+            except RenderError as exc:
+                raise CommandError(str(exc)) from None
+            path.write_bytes(data)
+            self.stdout.write(f"{path}  {preset.width}x{preset.height}  {len(data) / 1024:.1f} KB")
 
     def do_demo(self, **options: Any) -> None:
         self.section("RENDER QUEUE DEMO")
