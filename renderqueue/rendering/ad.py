@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from PIL import Image, ImageColor
+from PIL import ImageColor
 
-from renderqueue.rendering.draw import ImageLoader, encode, paint_background, paint_layer
+from renderqueue.rendering.draw import ImageLoader, encode, new_canvas, paint_layer
 from renderqueue.rendering.fonts import FontBook
 from renderqueue.rendering.layout import Placed, layout_layer
 from renderqueue.rendering.layouts import simple_layers
@@ -136,9 +136,8 @@ def render_ad(
         raise RenderError(str(exc)) from exc
     fonts = fonts or default_fonts()
     layout = layout_ad(design, width, height, scale=scale, fonts=fonts)
-    canvas = Image.new("RGBA", (layout.width, layout.height), (0, 0, 0, 0))
-    if not transparent:
-        paint_background(canvas, layout.design.background, images)
+    background = None if transparent else layout.design.background
+    canvas = new_canvas((layout.width, layout.height), background, images)
     for placed in layout.placed:
         paint_layer(canvas, placed, fonts, images, scale)
     return encode(

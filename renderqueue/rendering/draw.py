@@ -66,20 +66,32 @@ def _gradient_mask(width: int, height: int, angle: float) -> Image.Image:
     )
 
 
-def paint_background(canvas: Image.Image, background: Background, images: ImageLoader | None) -> None:
-    size = canvas.size
+def new_canvas(
+    size: tuple[int, int], background: Background | None, images: ImageLoader | None
+) -> Image.Image:
+    """The background, painted. Opaque ads are drawn in RGB (no alpha to strip before encoding);
+    `background=None` means transparent, drawn in RGBA."""
+    if background is None:
+        return Image.new("RGBA", size, (0, 0, 0, 0))
     if background.type == "gradient":
-        start = Image.new("RGBA", size, background.color)
-        end = Image.new("RGBA", size, background.color_to)
-        canvas.paste(Image.composite(end, start, _gradient_mask(size[0], size[1], background.angle)))
-    elif background.type == "image":
-        canvas.paste(Image.new("RGBA", size, background.color))
+        start = Image.new("RGB", size, background.color[:3])
+        end = Image.new("RGB", size, background.color_to[:3])
+        return Image.composite(end, start, _gradient_mask(size[0], size[1], background.angle))
+    canvas = Image.new("RGB", size, background.color[:3])
+    if background.type == "image":
         if images is None:
             raise RenderError(f"background.src: {background.src!r} cannot be loaded here (no image store)")
         picture = fit_image(images(background.src), size, background.fit, background.focal_point)
-        canvas.alpha_composite(picture)
+        blend(canvas, picture, (0, 0))
+    return canvas
+
+
+def blend(canvas: Image.Image, tile: Image.Image, at: tuple[int, int]) -> None:
+    """Draw an RGBA tile over the canvas: alpha compositing (RGBA) or a masked paste (RGB)."""
+    if canvas.mode == "RGBA":
+        canvas.alpha_composite(tile, at)
     else:
-        canvas.paste(Image.new("RGBA", size, background.color))
+        canvas.paste(tile, at, tile)
 
 
 def _with_opacity(tile: Image.Image, opacity: float) -> Image.Image:
@@ -145,7 +157,7 @@ def paint_layer(
                 stroke_width=block.stroke,
                 stroke_fill=stroke_fill,
             )
-    canvas.alpha_composite(_with_opacity(tile, layer.opacity), (left, top))
+    blend(canvas, _with_opacity(tile, layer.opacity), (left, top))
 
 
 def encode(
@@ -159,7 +171,7 @@ def encode(
     webp_method: int = 0,
 ) -> bytes:
     buffer = io.BytesIO()
-    if format == "jpeg" or not transparent:
+    if image.mode != "RGB" and (format == "jpeg" or not transparent):
         image = image.convert("RGB")
     if format == "png":
         # Level 1 is ~4x faster than zlib's default 6 on ad graphics, for a few % more bytes.

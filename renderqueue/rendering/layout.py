@@ -4,6 +4,7 @@ then ellipsize). Drawing is separate (draw.py) so tests can measure a layout dir
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -52,6 +53,7 @@ def pixel_box(layer: Layer, width: int, height: int) -> tuple[int, int, int, int
     return x0, y0, max(x0 + 1, x1), max(y0 + 1, y1)
 
 
+@lru_cache(maxsize=65536)
 def _extent(font: Any, text: str, stroke: int) -> tuple[float, float]:
     """(overhang to the left of the origin, total width) of the ink *and* the advance: some
     glyphs (a "Y", an italic "f") reach past their advance box."""
@@ -67,17 +69,30 @@ def _width(font: Any, text: str, stroke: int) -> float:
     return _extent(font, text, stroke)[1]
 
 
+@lru_cache(maxsize=65536)
+def _advance(font: Any, text: str) -> float:
+    return float(font.getlength(text))
+
+
 def _wrap(font: Any, text: str, max_width: float, stroke: int) -> tuple[list[str], bool]:
     """Greedy word wrap; a word longer than the line is broken between characters (and the
-    second value says so, so that fitting prefers a smaller size to a broken word)."""
+    second value says so, so that fitting prefers a smaller size to a broken word).
+
+    Lines are built from cached word advances (a line is its words plus spaces), so a fit
+    probe costs one measurement per distinct word; the caller checks the exact ink width."""
+    space = _advance(font, " ")
+    limit = max_width - 2 * stroke
     lines: list[str] = []
     broke = False
     for paragraph in text.split("\n"):
-        line = ""
+        line, line_w = "", 0.0
         for word in paragraph.split():
-            candidate = f"{line} {word}" if line else word
-            if _width(font, candidate, stroke) <= max_width:
-                line = candidate
+            word_w = _advance(font, word)
+            if line and line_w + space + word_w <= limit:
+                line, line_w = f"{line} {word}", line_w + space + word_w
+                continue
+            if not line and word_w <= limit:
+                line, line_w = word, word_w
                 continue
             if line:
                 lines.append(line)
@@ -88,7 +103,7 @@ def _wrap(font: Any, text: str, max_width: float, stroke: int) -> tuple[list[str
                     cut -= 1
                 lines.append(word[:cut])
                 word = word[cut:]
-            line = word
+            line, line_w = word, _advance(font, word)
         lines.append(line)
     return lines, broke
 
