@@ -165,6 +165,22 @@ class Broker:
     def paused_priorities(self) -> set[JobPriority]:
         return {priority_of_queue(n) for n in self.paused_queue_names() if n in queue_names()}
 
+    # -- leases: which running jobs still have a live worker ---------------------------
+    def lease_key(self, job_id: str) -> str:
+        return f"{conf.get('KEY_PREFIX')}:lease:{job_id}"
+
+    def renew_lease(self, job_id: str, holder: str, seconds: float) -> None:
+        self.connection.set(self.lease_key(job_id), holder, px=round(seconds * 1000))
+
+    def release_lease(self, job_id: str) -> None:
+        self.connection.delete(self.lease_key(job_id))
+
+    def leased(self, job_ids: list[str]) -> set[str]:
+        if not job_ids:
+            return set()
+        values = self.connection.mget([self.lease_key(i) for i in job_ids])
+        return {job_id for job_id, value in zip(job_ids, values, strict=True) if value is not None}
+
     # -- events ----------------------------------------------------------------------
     def publish(self, event: str, job_id: str, **data: Any) -> None:
         message = json.dumps({"event": event, "job_id": job_id, **data}, cls=DjangoJSONEncoder)

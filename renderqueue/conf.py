@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "OUTPUT_DIR": "renders",
     # How often an idle worker re-reads pause flags: a resume takes effect within this.
     "WORKER_POLL_SECONDS": 0.5,
+    # A running job's worker renews a lease this long; a job whose lease lapses (its worker was
+    # killed, or its machine died) is put back in its queue, or failed if out of attempts.
+    "LEASE_SECONDS": 15,
 }
 
 

@@ -10,6 +10,7 @@ import time
 import traceback as tb
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -505,6 +506,42 @@ def job_prune_finished(*, broker: Broker | None = None) -> int:
     return removed
 
 
+def job_recover_abandoned(*, broker: Broker | None = None) -> list[str]:
+    """Active jobs whose worker stopped renewing its lease: back to their queue with the same
+    id if attempts remain, else failed. Safe to run from every worker at once."""
+    broker = broker or default_broker()
+    lease = float(conf.get("LEASE_SECONDS"))
+    cutoff = timezone.now() - timedelta(seconds=lease)
+    active = list(
+        RenderJob.objects.filter(state=JobState.ACTIVE, started_at__lt=cutoff).values_list("id", flat=True)
+    )
+    abandoned = [job_id for job_id in active if job_id not in broker.leased(active)]
+    recovered = []
+    paused = broker.paused_priorities()
+    for job in RenderJob.objects.filter(pk__in=abandoned):
+        message = "WorkerLost: the worker stopped while rendering (killed, or its machine went away)"
+        now = timezone.now()
+        rows = RenderJob.objects.filter(pk=job.pk, state=JobState.ACTIVE, started_at=job.started_at)
+        if job.attempts_made < job.max_attempts:
+            state = JobState.PAUSED if job.priority in paused else JobState.WAITING
+            if rows.update(state=state, error=message, current_item="", updated_at=now):
+                broker.delete([job.pk])
+                _enqueue_or_fail(job, broker)
+                recovered.append(job.pk)
+        elif rows.update(
+            state=JobState.FAILED, success=False, error=message, finished_at=now, updated_at=now
+        ):
+            broker.delete([job.pk])
+            job.refresh_from_db()
+            signals.render_failed.send(sender=RenderJob, job=job, error=message)
+            broker.publish("failed", job.pk, error=message, attempts_made=job.attempts_made)
+            recovered.append(job.pk)
+        log.warning(
+            "job %s was abandoned by its worker: %s", job.pk, "requeued" if job.pk in recovered else "failed"
+        )
+    return recovered
+
+
 def queue_pause(*, priorities: Iterable[JobPriority] | None = None, broker: Broker | None = None) -> None:
     """Waiting jobs stay; running jobs finish; workers take nothing more from these queues."""
     broker = broker or default_broker()
@@ -529,6 +566,7 @@ __all__ = [
     "job_execute",
     "job_items",
     "job_prune_finished",
+    "job_recover_abandoned",
     "job_remove",
     "job_retry",
     "job_retry_all_failed",

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from types import FrameType
 
@@ -24,7 +25,7 @@ from rq.queue import Queue
 from rq.serializers import JSONSerializer
 from rq.worker import SimpleWorker, WorkerStatus
 
-from renderqueue import conf
+from renderqueue import conf, services
 from renderqueue.broker import Broker, default_broker
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,17 @@ class RenderWorker(SimpleWorker):
         kwargs.setdefault("serializer", JSONSerializer)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.broker = Broker(self.connection)
+        self._last_recovery = 0.0
+
+    def recover_abandoned_jobs(self) -> None:
+        # Every few seconds while idle: cheap (one indexed query, usually empty).
+        if time.monotonic() - self._last_recovery < float(conf.get("LEASE_SECONDS")) / 3:
+            return
+        self._last_recovery = time.monotonic()
+        try:
+            services.job_recover_abandoned(broker=self.broker)
+        except Exception:
+            self.log.exception("Worker %s: recovering abandoned jobs failed", self.name)
 
     def dequeue_job_and_maintain_ttl(
         self, timeout: int | None, max_idle_time: int | None = None
@@ -47,6 +59,7 @@ class RenderWorker(SimpleWorker):
                 self.heartbeat()
                 if self.should_run_maintenance_tasks:
                     self.run_maintenance_tasks()
+                self.recover_abandoned_jobs()
                 paused = self.broker.paused_queue_names()
                 # Strict priority: self.queues is URGENT, HIGH, NORMAL, LOW and BLPOP honours key order.
                 active = [q for q in self.queues if q.name not in paused]
@@ -93,9 +106,41 @@ class RenderWorker(SimpleWorker):
         # Long-lived process: drop DB connections Django would consider stale, as a request would.
         close_old_connections()
         try:
-            return super().perform_job(job, queue, execution)  # type: ignore[arg-type]
+            with JobLease(self.broker, job.id, self.name):
+                return super().perform_job(job, queue, execution)  # type: ignore[arg-type]
         finally:
             close_old_connections()
+
+
+class JobLease:
+    """Renews a short Redis lease on the running job from a background thread, so that other
+    workers can tell a job that is still being rendered from one whose worker died."""
+
+    def __init__(self, broker: Broker, job_id: str, holder: str) -> None:
+        self.broker, self.job_id, self.holder = broker, job_id, holder
+        self.seconds = float(conf.get("LEASE_SECONDS"))
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._renew, daemon=True, name=f"lease-{job_id}")
+
+    def _renew(self) -> None:
+        while not self._done.wait(self.seconds / 3):
+            try:
+                self.broker.renew_lease(self.job_id, self.holder, self.seconds)
+            except redis.RedisError:
+                log.warning("could not renew the lease on %s", self.job_id, exc_info=True)
+
+    def __enter__(self) -> JobLease:
+        self.broker.renew_lease(self.job_id, self.holder, self.seconds)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        try:
+            self.broker.release_lease(self.job_id)
+        except redis.RedisError:
+            log.warning("could not release the lease on %s", self.job_id, exc_info=True)
 
 
 def run_worker(*, burst: bool = False, with_scheduler: bool = True, name: str | None = None) -> bool:

@@ -11,7 +11,7 @@ from django.db import transaction
 from PIL import Image
 
 from renderqueue.broker import default_broker
-from renderqueue.models import Composition, JobPriority, JobState, RenderJob
+from renderqueue.models import Composition, JobPriority, JobState, RenderJob, RenderOutput
 from renderqueue.queue import RenderQueue, wait_for_job_completion
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -234,3 +234,24 @@ def test_enqueue_waits_for_the_callers_commit(live_samples):
         job = queue.add_single_render_job("simple-ad")
         assert default_broker().waiting_counts()[JobPriority.NORMAL] == 0
     assert default_broker().queue(JobPriority.NORMAL).get_job_ids() == [job.id]
+
+
+def test_a_job_whose_worker_is_killed_is_recovered_by_another(live_samples, start_workers, wait_for_state):
+    import os
+    import signal
+
+    fast_lease = {"RENDERQUEUE_SETTINGS": '{"LEASE_SECONDS": 2}'}
+    # Big, slow images: a few seconds of work, so the worker can be killed half-way.
+    job = RenderQueue().add_campaign_render_job(
+        "simple-ad", {"format": "png", "scale": 2, "png_compression": 9}
+    )
+    doomed = start_workers(1, extra_env=fast_lease)
+    wait_for_state(job.id, JobState.ACTIVE)
+    os.killpg(doomed.process.pid, signal.SIGKILL)  # no chance to clean up: like a machine dying
+    doomed.process.wait()
+    assert RenderJob.objects.get(pk=job.id).state == JobState.ACTIVE  # stuck, as RQ alone would leave it
+
+    start_workers(1, extra_env=fast_lease)
+    done = wait_for_state(job.id, JobState.COMPLETED, timeout=120)
+    assert done.attempts_made == 2  # the lost attempt counts; the second one rendered everything
+    assert done.total_rendered == done.progress_total == RenderOutput.objects.filter(job=done).count()

@@ -226,3 +226,21 @@ def test_campaign_defaults_to_every_preset(live_samples):
     assert [i.item_id for i in services.job_items(job)] == [
         f"simple-ad-{p}" for p in SizePreset.objects.values_list("name", flat=True)
     ]
+
+
+def test_abandoned_job_without_attempts_left_fails_with_a_reason(live_samples):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = RenderQueue().add_single_render_job("simple-ad")
+    long_ago = timezone.now() - timedelta(minutes=5)
+    RenderJob.objects.filter(pk=job.id).update(state=JobState.ACTIVE, attempts_made=3, started_at=long_ago)
+    leased = RenderQueue().add_single_render_job("ad-1")
+    RenderJob.objects.filter(pk=leased.id).update(state=JobState.ACTIVE, attempts_made=1, started_at=long_ago)
+    default_broker().renew_lease(leased.id, "a live worker", 30)
+
+    assert services.job_recover_abandoned() == [job.id]
+    failed = RenderJob.objects.get(pk=job.id)
+    assert failed.state == JobState.FAILED and failed.error.startswith("WorkerLost")
+    assert RenderJob.objects.get(pk=leased.id).state == JobState.ACTIVE  # its worker is alive
