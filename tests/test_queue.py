@@ -255,3 +255,38 @@ def test_a_job_whose_worker_is_killed_is_recovered_by_another(live_samples, star
     done = wait_for_state(job.id, JobState.COMPLETED, timeout=120)
     assert done.attempts_made == 2  # the lost attempt counts; the second one rendered everything
     assert done.total_rendered == done.progress_total == RenderOutput.objects.filter(job=done).count()
+
+
+def test_cancel_stops_a_running_job_after_its_current_item(live_samples, start_workers, wait_for_state):
+    queue = RenderQueue()
+    job = queue.add_campaign_render_job("simple-ad", {"format": "png", "scale": 2, "png_compression": 9})
+    start_workers(1)
+    running = wait_for_state(job.id, JobState.ACTIVE)
+    queue.cancel_job(job.id)
+    time.sleep(2)  # the worker notices at its next item
+    cancelled = RenderJob.objects.get(pk=job.id)
+    assert cancelled.state == JobState.CANCELLED
+    rendered = RenderOutput.objects.filter(job=cancelled).count()
+    assert rendered < running.progress_total or running.progress_total == 0
+    time.sleep(1)
+    assert RenderOutput.objects.filter(job=cancelled).count() == rendered  # nothing more was rendered
+    # The worker is free again.
+    follow_up = queue.add_single_render_job("simple-ad", priority=JobPriority.URGENT)
+    assert wait_for_job_completion(follow_up.id, timeout=30)["success"]
+
+
+def test_start_worker_and_stop_worker_from_the_api(live_samples, monkeypatch):
+    from django.db import connection
+
+    from renderqueue.testing.workers import database_url
+
+    # The workers the API starts inherit this process's environment: point them at the test DB.
+    monkeypatch.setenv("DATABASE_URL", database_url(connection.settings_dict))
+    queue = RenderQueue()
+    job = queue.add_batch_render_job(["ad-1", "ad-2"])
+    process = queue.start_worker(concurrency=2)
+    try:
+        assert wait_for_job_completion(job.id, timeout=60)["total_rendered"] == 2
+    finally:
+        queue.stop_worker()
+    assert process.returncode == 0

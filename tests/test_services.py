@@ -244,3 +244,37 @@ def test_abandoned_job_without_attempts_left_fails_with_a_reason(live_samples):
     failed = RenderJob.objects.get(pk=job.id)
     assert failed.state == JobState.FAILED and failed.error.startswith("WorkerLost")
     assert RenderJob.objects.get(pk=leased.id).state == JobState.ACTIVE  # its worker is alive
+
+
+def test_django_signals_fire_as_a_job_runs(live_samples):
+    from renderqueue.signals import render_completed, render_failed, render_progress
+
+    seen: list[tuple[str, object]] = []
+
+    def progress(sender, job, progress, **kwargs):
+        seen.append(("progress", progress["current"]))
+
+    def completed(sender, job, result, **kwargs):
+        seen.append(("completed", result["total_rendered"]))
+
+    def failed(sender, job, error, **kwargs):
+        seen.append(("failed", error))
+
+    render_progress.connect(progress)
+    render_completed.connect(completed)
+    render_failed.connect(failed)
+    try:
+        job = RenderQueue({"default_job_options": {"attempts": 1}}).add_batch_render_job(["ad-1", "ad-2"])
+        services.job_execute(job_id=job.id)
+        doomed = RenderQueue({"default_job_options": {"attempts": 1}}).add_single_render_job("ad-3")
+        from renderqueue.models import Composition
+
+        Composition.objects.filter(pk="ad-3").delete()
+        with pytest.raises(Exception, match="all 1 items failed"):
+            services.job_execute(job_id=doomed.id)
+    finally:
+        render_progress.disconnect(progress)
+        render_completed.disconnect(completed)
+        render_failed.disconnect(failed)
+    assert seen[:3] == [("progress", 1), ("progress", 2), ("completed", 2)]
+    assert seen[-1][0] == "failed" and "no longer exists" in str(seen[-1][1])

@@ -115,9 +115,13 @@ def _shorten(font: Any, line: str, max_width: float, stroke: int, mark: str) -> 
     return line.rstrip() + mark if line.strip() else mark
 
 
-def _metrics(font: Any) -> tuple[int, int]:
+def _lines_that_fit(font: Any, layer: Layer, box_h: float, line_h: float, stroke: int) -> int:
+    """How many lines the box's height (and the layer's max_lines) allows at this size."""
     ascent, descent = font.getmetrics()
-    return ascent, descent
+    if box_h < ascent:
+        return 0
+    by_height = max(1, int((box_h - (ascent + descent + 2 * stroke)) // line_h) + 1)
+    return min(by_height, layer.max_lines or by_height)
 
 
 def _try_size(
@@ -129,16 +133,16 @@ def _try_size(
     box_w: float,
     box_h: float,
     stroke: int,
-) -> tuple[TextBlock, bool]:
+) -> tuple[TextBlock, int, bool]:
+    """Wrap at this size: the block, how many of its lines fit, and whether all of it fits."""
     font = fonts.font(source, size)
-    ascent, descent = _metrics(font)
+    ascent, _descent = font.getmetrics()
     line_h = size * layer.line_height
     lines, broke = _wrap(font, text, box_w, stroke) if layer.wrap else (text.split("\n"), False)
-    by_height = max(1, int((box_h - (ascent + descent + 2 * stroke)) // line_h) + 1) if box_h >= ascent else 0
-    allowed = min(by_height, layer.max_lines or by_height)
+    allowed = _lines_that_fit(font, layer, box_h, line_h, stroke)
     widest = max((_width(font, line, stroke) for line in lines), default=0)
-    fits = len(lines) <= allowed and widest <= box_w and allowed > 0 and not broke
-    return TextBlock(source, size, lines, line_h, ascent, stroke), fits
+    fits = 0 < len(lines) <= allowed and widest <= box_w and not broke
+    return TextBlock(source, size, lines, line_h, ascent, stroke), allowed, fits
 
 
 def fit_text(
@@ -159,32 +163,21 @@ def fit_text(
     # Binary search on the size: a wrap-and-measure per probe, ~7 probes for sizes up to 200 px.
     while low <= high:
         mid = (low + high) // 2
-        block, fits = _try_size(fonts, source, text, mid, layer, box_w, box_h, stroke)
+        block, _allowed, fits = _try_size(fonts, source, text, mid, layer, box_w, box_h, stroke)
         if fits:
             best, low = block, mid + 1
         else:
             high = mid - 1
-    return best or _truncate(fonts, source, text, smallest, layer, box_w, box_h, stroke)
+    if best is not None:
+        return best
+    block, allowed, _fits = _try_size(fonts, source, text, smallest, layer, box_w, box_h, stroke)
+    return _truncate(fonts, block, max(1, allowed), layer, box_w)
 
 
-def _truncate(
-    fonts: FontBook,
-    source: FontSource,
-    text: str,
-    size: int,
-    layer: Layer,
-    box_w: float,
-    box_h: float,
-    stroke: int,
-) -> TextBlock:
-    """Keep the lines that fit at this size; end the last one with an ellipsis (or cut it)."""
-    block, _ = _try_size(fonts, source, text, size, layer, box_w, box_h, stroke)
-    font = fonts.font(source, size)
-    ascent, descent = _metrics(font)
-    by_height = (
-        int((box_h - (ascent + descent + 2 * stroke)) // block.line_height) + 1 if box_h >= ascent else 1
-    )
-    allowed = max(1, min(by_height, layer.max_lines or by_height))
+def _truncate(fonts: FontBook, block: TextBlock, allowed: int, layer: Layer, box_w: float) -> TextBlock:
+    """Keep the lines that fit; end the last one with an ellipsis (or cut it)."""
+    font = fonts.font(block.source, block.size)
+    stroke = block.stroke
     mark = ELLIPSIS if layer.ellipsis else ""
     lines = block.lines[:allowed]
     if len(block.lines) > allowed:
@@ -203,7 +196,7 @@ def place_text(
 ) -> None:
     """Align the block in its box and record each line's origin (left, baseline) and ink box."""
     font = fonts.font(block.source, block.size)
-    ascent, descent = _metrics(font)
+    ascent, descent = font.getmetrics()
     block_h = (len(block.lines) - 1) * block.line_height + ascent + descent + 2 * block.stroke
     if layer.valign == "middle":
         top = y0 + (box_h - block_h) / 2
