@@ -51,7 +51,7 @@ def main() -> int:
         "u.is_staff = u.is_superuser = True; "
         f"u.set_password({password!r}); u.save()"
     )
-    manage("shell", "-c", script)
+    manage("shell", "-v", "0", "-c", script)
 
     port = os.environ.get("PORT", "8000")
     concurrency = os.environ.get("WORKERS", "2")

@@ -110,11 +110,9 @@ class RenderJobAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deleting goes through "Remove", which also cleans Redis and the files
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        actions = super().get_actions(request)
-        if not request.user.has_perm(MANAGE_PERMISSION):
-            return {}
-        return actions
+    def has_manage_permission(self, request: HttpRequest) -> bool:
+        # Used by the actions below (permissions=["manage"]): staff may look, managers may act.
+        return request.user.has_perm(MANAGE_PERMISSION)
 
     @admin.display(description="State", ordering="state")
     def state_display(self, job: RenderJob) -> str:
@@ -132,15 +130,15 @@ class RenderJobAdmin(admin.ModelAdmin):
     def dashboard_link(self, job: RenderJob) -> str:
         return format_html('<a href="{}">Open in the live dashboard</a>', job.get_absolute_url())
 
-    @admin.action(description="Retry selected failed/cancelled jobs")
+    @admin.action(description="Retry selected failed/cancelled jobs", permissions=["manage"])
     def retry_jobs(self, request: HttpRequest, queryset: QuerySet[RenderJob]) -> None:
         _run_on_each(self, request, queryset, job_retry, "Retrying")
 
-    @admin.action(description="Cancel selected jobs")
+    @admin.action(description="Cancel selected jobs", permissions=["manage"])
     def cancel_jobs(self, request: HttpRequest, queryset: QuerySet[RenderJob]) -> None:
         _run_on_each(self, request, queryset, job_cancel, "Cancelled")
 
-    @admin.action(description="Remove selected jobs (not running) and their files")
+    @admin.action(description="Remove selected jobs (not running) and their files", permissions=["manage"])
     def remove_jobs(self, request: HttpRequest, queryset: QuerySet[RenderJob]) -> None:
         _run_on_each(self, request, queryset, job_remove, "Removed")
 

@@ -10,7 +10,7 @@ from django.core.checks import CheckMessage, Error, Warning, register
 from renderqueue import conf
 
 
-@register()
+@register("renderqueue")
 def check_rq_queues(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from renderqueue.broker import queue_names
 
@@ -38,7 +38,7 @@ def check_rq_queues(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     return messages
 
 
-@register()
+@register("renderqueue")
 def check_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     messages: list[CheckMessage] = []
     unknown = set(getattr(settings, "RENDERQUEUE", {}) or {}) - set(conf.DEFAULTS)

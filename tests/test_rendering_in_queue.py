@@ -110,3 +110,40 @@ def test_preview_command_writes_every_size(live_samples, tmp_path):
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ["simple-ad-google-leaderboard.png", "simple-ad-square.png"]
     assert Image.open(tmp_path / "simple-ad-google-leaderboard.png").size == (728, 90)
+
+
+def test_a_decompression_bomb_upload_fails_its_item_not_the_worker(live_samples):
+    from tests.rendering.test_layout import bomb_png
+
+    name = default_storage.save("assets/bomb.png", ContentFile(bomb_png(8000, 8000)))
+    Composition.objects.create(id="bomb", name="Bomb", design={"headline": "Hi", "logo": name})
+    job = RenderQueue().add_batch_render_job(["bomb", "simple-ad"], {"format": "jpeg"})
+    services.job_execute(job_id=job.id)
+    bomb, fine = RenderOutput.objects.filter(job=job).order_by("position")
+    assert "8000x8000 is over the 40,000,000 pixel budget" in bomb.error
+    assert fine.error == "" and fine.size_bytes > 0
+
+
+def test_an_uploaded_font_is_used_by_family_name(live_samples):
+    from renderqueue.models import Font
+    from renderqueue.rendering import FontBook
+
+    system = [s for s in FontBook().sources() if s.family == "DejaVu Sans" and s.weight == "bold"]
+    if not system:
+        pytest.skip("needs a font file to upload (DejaVu Sans Bold)")
+    with open(system[0].path, "rb") as fh:
+        Font.objects.create(
+            family="Brand Sans",
+            weight="bold",
+            file=default_storage.save("fonts/brand.ttf", ContentFile(fh.read())),
+        )
+    template = {
+        "id": "t",
+        "dimensions": {"width": 600, "height": 300},
+        "content": {"headline": "Brand", "font": "Brand Sans"},
+    }
+    job = RenderQueue().add_template_render_job(template)
+    services.job_execute(job_id=job.id)
+    assert RenderOutput.objects.get(job=job).error == ""
+    with pytest.raises(InvalidRenderRequest, match="template.content.font: unknown font 'Nope Sans'"):
+        RenderQueue().add_template_render_job({**template, "content": {"headline": "x", "font": "Nope Sans"}})

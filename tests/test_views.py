@@ -264,3 +264,21 @@ def test_composition_preview_renders_a_png(live_samples, viewer):
     )
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_django_rq_pages_see_our_queues(jobs, manager):
+    manager.is_superuser = True
+    manager.save()
+    body = client_for(manager).get("/django-rq/").content.decode()
+    for name in ("renderqueue-urgent", "renderqueue-high", "renderqueue-normal", "renderqueue-low"):
+        assert name in body
+
+
+def test_admin_actions_need_the_manage_permission(jobs, viewer):
+    viewer.user_permissions.add(Permission.objects.get(codename="view_renderjob"))
+    client = client_for(viewer)
+    url = reverse("admin:renderqueue_renderjob_changelist")
+    page = client.get(url).content.decode()
+    assert jobs["failed"] in page and "retry_jobs" not in page
+    client.post(url, {"action": "retry_jobs", "_selected_action": [jobs["failed"]]})
+    assert RenderJob.objects.get(pk=jobs["failed"]).state == JobState.FAILED

@@ -153,12 +153,12 @@ class Command(BaseCommand):
         self.show_job(job, {"Sizes": ", ".join(t["id"] for t in DEMO_TEMPLATES)})
         self.maybe_wait(job, wait)
 
-    def do_stats(self, json: bool = False, **options: Any) -> None:
+    def do_stats(self, json: bool = False, title: str = "Queue Statistics", **options: Any) -> None:
         stats = selectors.job_stats()
         if json:
             self.stdout.write(_json({**stats, "paused_queues": self._paused()}))
             return
-        self.section("Queue Statistics")
+        self.section(title)
         for key in ("total", "waiting", "paused", "active", "delayed", "completed", "failed", "cancelled"):
             label = "Total Jobs" if key == "total" else key.capitalize()
             self.stdout.write(f"{label + ':':<17}{stats[key]}")
@@ -256,7 +256,7 @@ class Command(BaseCommand):
         self.do_test_template()
         self.do_test_batch()
         self.do_test_campaign()
-        self.do_stats()
+        self.do_stats(title="TEST 6: Queue Statistics")
         workers = queue.broker.workers()
         if workers:
             self.section("Waiting for workers")
