@@ -55,7 +55,15 @@ def priority_of_queue(name: str) -> JobPriority:
 
 
 def describe_address(conn: redis.Redis) -> str:
-    kwargs = conn.connection_pool.connection_kwargs
+    pool = conn.connection_pool
+    if getattr(pool, "service_name", None):  # a Sentinel-managed master
+        sentinels = ", ".join(
+            f"{c.connection_pool.connection_kwargs.get('host')}:"
+            f"{c.connection_pool.connection_kwargs.get('port')}"
+            for c in pool.sentinel_manager.sentinels
+        )
+        return f"the master {pool.service_name!r} of sentinels {sentinels}"
+    kwargs = pool.connection_kwargs
     if kwargs.get("path"):
         return f"unix://{kwargs['path']}"
     return f"redis://{kwargs.get('host', 'localhost')}:{kwargs.get('port', 6379)}/{kwargs.get('db', 0)}"
