@@ -45,14 +45,38 @@ def _priority_levels(queue: JobPriority | int | str | None) -> list[JobPriority]
     return [clean_priority(queue)]
 
 
+def _check_config(config: dict[str, Any]) -> None:
+    """The seed's config shape; anything else is a mistake worth naming."""
+    errors: dict[str, list[str]] = {}
+    for key in set(config) - {"redis", "default_job_options"}:
+        errors[key] = [f"unknown option {key!r} (known: redis, default_job_options)"]
+    redis_config = config.get("redis") or {}
+    for key in set(redis_config) - {"host", "port", "password", "db", "url"}:
+        errors[f"redis.{key}"] = [f"unknown option {key!r} (known: host, port, password, db, url)"]
+    job_options = config.get("default_job_options") or {}
+    for key in set(job_options) - {"attempts", "backoff", "remove_on_complete", "remove_on_fail"}:
+        errors[f"default_job_options.{key}"] = [
+            f"unknown option {key!r} (known: attempts, backoff, remove_on_complete, remove_on_fail)"
+        ]
+    for key, setting in (("remove_on_complete", "REMOVE_ON_COMPLETE"), ("remove_on_fail", "REMOVE_ON_FAIL")):
+        # Retention is enforced by the workers, for every job: it lives in settings, not per queue.
+        if key in job_options and job_options[key] != conf.get(setting):
+            errors[f"default_job_options.{key}"] = [
+                f"{job_options[key]!r}: retention is kept by the workers for all jobs; "
+                f"set RENDERQUEUE[{setting!r}] (now {conf.get(setting)!r}) instead"
+            ]
+    if errors:
+        raise InvalidRenderRequest(errors)
+
+
 class RenderQueue:
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         config = config or {}
+        _check_config(config)
         self.broker: Broker = broker_from_config(config["redis"]) if config.get("redis") else default_broker()
         job_options = config.get("default_job_options", {})
         self.attempts: int | None = job_options.get("attempts")
         self.backoff: dict[str, Any] | None = job_options.get("backoff")
-        # Retention is a setting of the whole app (workers prune), so it is read from RENDERQUEUE.
         self._listeners: list[Any] = []
         self._worker: subprocess.Popen[bytes] | None = None
 

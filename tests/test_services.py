@@ -278,3 +278,19 @@ def test_django_signals_fire_as_a_job_runs(live_samples):
         render_failed.disconnect(failed)
     assert seen[:3] == [("progress", 1), ("progress", 2), ("completed", 2)]
     assert seen[-1][0] == "failed" and "no longer exists" in str(seen[-1][1])
+
+
+def test_queue_config_mistakes_are_named(live_samples):
+    with pytest.raises(InvalidRenderRequest) as info:
+        RenderQueue(
+            {"redis": {"hots": "x"}, "default_job_options": {"remove_on_complete": 5, "attempt": 2}, "x": 1}
+        )
+    assert set(info.value.message_dict) == {
+        "redis.hots",
+        "default_job_options.remove_on_complete",
+        "default_job_options.attempt",
+        "x",
+    }
+    assert "RENDERQUEUE['REMOVE_ON_COMPLETE']" in str(info.value)
+    # The settings' own values are accepted, as the seed's example passes them.
+    RenderQueue({"default_job_options": {"remove_on_complete": 100, "remove_on_fail": 500}})
