@@ -191,6 +191,15 @@ def _truncate(fonts: FontBook, block: TextBlock, allowed: int, layer: Layer, box
     return block
 
 
+_ALIGN = {"left": 0.0, "top": 0.0, "center": 0.5, "middle": 0.5, "right": 1.0, "bottom": 1.0}
+
+
+def aligned(start: float, room: float, size: float, how: str) -> float:
+    """Where something `size` long starts in `room` from `start`, aligned left/center/right
+    (or top/middle/bottom)."""
+    return start + (room - size) * _ALIGN[how]
+
+
 def place_text(
     block: TextBlock, fonts: FontBook, layer: Layer, x0: float, y0: float, box_w: float, box_h: float
 ) -> None:
@@ -198,21 +207,11 @@ def place_text(
     font = fonts.font(block.source, block.size)
     ascent, descent = font.getmetrics()
     block_h = (len(block.lines) - 1) * block.line_height + ascent + descent + 2 * block.stroke
-    if layer.valign == "middle":
-        top = y0 + (box_h - block_h) / 2
-    elif layer.valign == "bottom":
-        top = y0 + box_h - block_h
-    else:
-        top = y0
+    top = aligned(y0, box_h, block_h, layer.valign)
     block.origins, block.line_boxes = [], []
     for i, line in enumerate(block.lines):
         overhang, line_w = _extent(font, line, block.stroke)
-        if layer.align == "center":
-            left = x0 + (box_w - line_w) / 2
-        elif layer.align == "right":
-            left = x0 + box_w - line_w
-        else:
-            left = x0
+        left = aligned(x0, box_w, line_w, layer.align)
         origin = (left + overhang + block.stroke, top + block.stroke + ascent + i * block.line_height)
         block.origins.append(origin)
         if line.strip():
@@ -245,12 +244,7 @@ def layout_layer(layer: Layer, fonts: FontBook, width: int, height: int, *, scal
         font = fonts.font(block.source, block.size)
         text_w = max((_width(font, line, block.stroke) for line in block.lines), default=0)
         pill_w = min(x1 - x0, round(text_w + 2 * pad_x))
-        if layer.align == "center":
-            left = x0 + ((x1 - x0) - pill_w) // 2
-        elif layer.align == "right":
-            left = x1 - pill_w
-        else:
-            left = x0
+        left = round(aligned(x0, x1 - x0, pill_w, layer.align))
         placed.shape_box = (left, y0, left + pill_w, y1)
         centred = Layer(**{**one_line.__dict__, "align": "center"})
         place_text(block, fonts, centred, left + pad_x, y0 + pad_y, pill_w - 2 * pad_x, inner_h)
