@@ -36,11 +36,12 @@ from renderqueue.models import (
 from renderqueue.rendering import render_ad
 from renderqueue.storage import output_storage
 from renderqueue.validation import (
+    FieldErrors,
     InvalidRenderRequest,
-    _Errors,
     clean_metadata,
     clean_options,
     clean_priority,
+    clean_retry,
     clean_template,
     existing_compositions,
     existing_presets,
@@ -74,7 +75,7 @@ def job_create(
     broker: Broker | None = None,
 ) -> RenderJob:
     """Validate, store the row, and enqueue it in RQ once the transaction commits."""
-    errors = _Errors()
+    errors = FieldErrors()
     try:
         level = clean_priority(priority)
     except InvalidRenderRequest as exc:
@@ -82,15 +83,11 @@ def job_create(
         level = JobPriority.NORMAL
     clean_opts = clean_options(options, errors)
     clean_meta = clean_metadata(metadata, errors)
-    attempts = conf.get("ATTEMPTS") if attempts is None else attempts
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 25:
-        errors.add("attempts", f"{attempts!r} must be a whole number from 1 to 25")
-    backoff = dict(conf.get("BACKOFF") if backoff is None else backoff)
-    if backoff.get("type", "exponential") not in ("exponential", "fixed"):
-        errors.add("backoff.type", f"{backoff.get('type')!r} must be 'exponential' or 'fixed'")
-    delay = backoff.get("delay", 0)
-    if isinstance(delay, bool) or not isinstance(delay, int) or delay < 0:
-        errors.add("backoff.delay", f"{delay!r} must be a whole number of milliseconds ≥ 0")
+    attempts, backoff = clean_retry(
+        conf.get("ATTEMPTS") if attempts is None else attempts,
+        conf.get("BACKOFF") if backoff is None else backoff,
+        errors,
+    )
     _check_payload(job_type, payload, errors)
     errors.raise_if_any()
 
@@ -140,7 +137,7 @@ def _enqueue_or_fail(job: RenderJob, broker: Broker) -> None:
         raise
 
 
-def _check_payload(job_type: str, payload: dict[str, Any], errors: _Errors) -> None:
+def _check_payload(job_type: str, payload: dict[str, Any], errors: FieldErrors) -> None:
     if job_type == RenderJobType.SINGLE:
         existing_compositions([payload.get("composition_id")], "composition_id", errors)
     elif job_type == RenderJobType.TEMPLATE:

@@ -22,7 +22,7 @@ class InvalidRenderRequest(ValidationError):
         return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in self.message_dict.items())
 
 
-class _Errors:
+class FieldErrors:
     def __init__(self) -> None:
         self.by_field: dict[str, list[str]] = {}
 
@@ -65,7 +65,7 @@ OUTPUT_OPTIONS: dict[str, tuple[Any, Any, str]] = {
 }
 
 
-def clean_options(options: dict[str, Any] | None, errors: _Errors) -> dict[str, Any]:
+def clean_options(options: dict[str, Any] | None, errors: FieldErrors) -> dict[str, Any]:
     if options is not None and not isinstance(options, dict):
         errors.add("options", f"{options!r} must be an object")
         return {}
@@ -94,7 +94,7 @@ def clean_options(options: dict[str, Any] | None, errors: _Errors) -> dict[str, 
     return cleaned
 
 
-def check_design(design: Any, field: str, errors: _Errors) -> None:
+def check_design(design: Any, field: str, errors: FieldErrors) -> None:
     """The renderer's own checks, reported under this field (e.g. `template.content.layers[0]…`)."""
     from renderqueue.assets import font_book
 
@@ -106,7 +106,23 @@ def check_design(design: Any, field: str, errors: _Errors) -> None:
             errors.add(f"{field}.{path}" if path != "design" else field, message)
 
 
-def clean_metadata(metadata: dict[str, Any] | None, errors: _Errors) -> dict[str, Any]:
+def clean_retry(attempts: Any, backoff: Any, errors: FieldErrors) -> tuple[int, dict[str, Any]]:
+    """The seed's `attempts` and `backoff: {type, delay (ms)}`."""
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or not 1 <= attempts <= 25:
+        errors.add("attempts", f"{attempts!r} must be a whole number from 1 to 25")
+        attempts = 1
+    if not isinstance(backoff, dict):
+        errors.add("backoff", f"{backoff!r} must be an object like {{'type': 'exponential', 'delay': 2000}}")
+        return attempts, {}
+    if backoff.get("type", "exponential") not in ("exponential", "fixed"):
+        errors.add("backoff.type", f"{backoff.get('type')!r} must be 'exponential' or 'fixed'")
+    delay = backoff.get("delay", 0)
+    if isinstance(delay, bool) or not isinstance(delay, int) or delay < 0:
+        errors.add("backoff.delay", f"{delay!r} must be a whole number of milliseconds ≥ 0")
+    return attempts, dict(backoff)
+
+
+def clean_metadata(metadata: dict[str, Any] | None, errors: FieldErrors) -> dict[str, Any]:
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):
@@ -115,7 +131,7 @@ def clean_metadata(metadata: dict[str, Any] | None, errors: _Errors) -> dict[str
     return metadata
 
 
-def check_dimensions(field: str, dimensions: Any, errors: _Errors) -> tuple[int, int] | None:
+def check_dimensions(field: str, dimensions: Any, errors: FieldErrors) -> tuple[int, int] | None:
     if not isinstance(dimensions, dict):
         errors.add(field, f"{dimensions!r} must be an object with width and height")
         return None
@@ -134,7 +150,7 @@ def check_dimensions(field: str, dimensions: Any, errors: _Errors) -> tuple[int,
     return None
 
 
-def clean_template(template: Any, field: str, errors: _Errors) -> dict[str, Any]:
+def clean_template(template: Any, field: str, errors: FieldErrors) -> dict[str, Any]:
     if not isinstance(template, dict):
         errors.add(field, f"{template!r} must be an object with id, dimensions and content")
         return {}
@@ -150,7 +166,7 @@ def clean_template(template: Any, field: str, errors: _Errors) -> dict[str, Any]
     return template
 
 
-def existing_compositions(ids: Iterable[Any], field: str, errors: _Errors) -> list[str]:
+def existing_compositions(ids: Iterable[Any], field: str, errors: FieldErrors) -> list[str]:
     ids = list(ids)
     bad = [i for i in ids if not isinstance(i, str) or not i]
     for value in bad:
@@ -162,7 +178,7 @@ def existing_compositions(ids: Iterable[Any], field: str, errors: _Errors) -> li
     return wanted
 
 
-def existing_presets(names: Any, field: str, errors: _Errors) -> list[str]:
+def existing_presets(names: Any, field: str, errors: FieldErrors) -> list[str]:
     """Preset names, platform names ("Google Display") or "all", as the preset names they mean."""
     presets = list(SizePreset.objects.values_list("name", "platform"))
     if names is None or names == "all" or names == ["all"]:
@@ -185,11 +201,13 @@ def existing_presets(names: Any, field: str, errors: _Errors) -> list[str]:
 
 
 __all__ = [
+    "FieldErrors",
     "InvalidRenderRequest",
     "check_dimensions",
     "clean_metadata",
     "clean_options",
     "clean_priority",
+    "clean_retry",
     "clean_template",
     "existing_compositions",
     "existing_presets",

@@ -294,3 +294,19 @@ def test_queue_config_mistakes_are_named(live_samples):
     assert "RENDERQUEUE['REMOVE_ON_COMPLETE']" in str(info.value)
     # The settings' own values are accepted, as the seed's example passes them.
     RenderQueue({"default_job_options": {"remove_on_complete": 100, "remove_on_fail": 500}})
+
+
+@pytest.mark.parametrize(
+    ("config", "field"),
+    [
+        ({"attempts": 0}, "attempts"),
+        ({"backoff": "slow"}, "backoff"),
+        ({"backoff": {"type": "linear", "delay": 100}}, "backoff.type"),
+        ({"backoff": {"type": "fixed", "delay": -5}}, "backoff.delay"),
+    ],
+)
+def test_bad_retry_options_are_named(live_samples, config, field):
+    with pytest.raises(InvalidRenderRequest) as info:
+        RenderQueue({"default_job_options": config}).add_single_render_job("simple-ad")
+    assert field in info.value.message_dict
+    assert RenderJob.objects.count() == 0

@@ -203,14 +203,14 @@ class Command(BaseCommand):
         from renderqueue.assets import font_book, load_image
         from renderqueue.models import Composition, SizePreset
         from renderqueue.rendering import RenderError, render_ad
-        from renderqueue.validation import _Errors, existing_presets
+        from renderqueue.validation import FieldErrors, existing_presets
 
         if not composition:
             raise CommandError("preview needs a composition id: render_queue preview simple-ad --sizes all")
         design = Composition.objects.filter(pk=composition).first()
         if design is None:
             raise CommandError(f"composition_id: unknown composition {composition!r}")
-        errors = _Errors()
+        errors = FieldErrors()
         names = existing_presets(sizes.split(",") if sizes != "all" else "all", "--sizes", errors)
         if errors.by_field:
             raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.by_field.items()))
