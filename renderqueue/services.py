@@ -173,6 +173,8 @@ class RenderItem:
     design: dict[str, Any]
     width: int
     height: int
+    # Set when the item cannot be rendered at all (its composition was deleted after enqueue).
+    error: str = ""
 
 
 def _template_item(template: dict[str, Any]) -> RenderItem:
@@ -201,7 +203,10 @@ def job_items(job: RenderJob) -> list[RenderItem]:
     found = Composition.objects.in_bulk(ids)
     # A composition deleted after enqueue becomes a failed item, not a crashed job.
     return [
-        _composition_item(found[i]) if i in found else RenderItem(i, {"__missing__": True}, 1, 1) for i in ids
+        _composition_item(found[i])
+        if i in found
+        else RenderItem(i, {}, 1, 1, f"composition {i!r} no longer exists")
+        for i in ids
     ]
 
 
@@ -291,8 +296,8 @@ def _render_items(job: RenderJob, items: list[RenderItem], broker: Broker) -> No
             format=fmt,
         )
         try:
-            if item.design.get("__missing__"):
-                raise LookupError(f"composition {item.item_id!r} no longer exists")
+            if item.error:
+                raise LookupError(item.error)
             data = render_ad(
                 item.design, item.width, item.height, fonts=fonts, images=load_image, **render_options
             )
@@ -326,7 +331,6 @@ def _render_items(job: RenderJob, items: list[RenderItem], broker: Broker) -> No
         raise _Cancelled
     for field, value in done.items():
         setattr(job, field, value)
-    job.progress_current = total
     _announce_progress(job, broker)
     result = job.result_summary(outputs)
     signals.render_completed.send(sender=RenderJob, job=job, result=result)
