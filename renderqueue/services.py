@@ -516,7 +516,8 @@ def job_recover_abandoned(*, broker: Broker | None = None) -> list[str]:
     active = list(
         RenderJob.objects.filter(state=JobState.ACTIVE, started_at__lt=cutoff).values_list("id", flat=True)
     )
-    abandoned = [job_id for job_id in active if job_id not in broker.leased(active)]
+    leased = broker.leased(active)  # one MGET for all of them
+    abandoned = [job_id for job_id in active if job_id not in leased]
     recovered = []
     paused = broker.paused_priorities()
     for job in RenderJob.objects.filter(pk__in=abandoned):
