@@ -156,6 +156,13 @@ class Broker:
                 self.delete(registry.get_job_ids())
             q.empty()
 
+    def overview(self) -> tuple[set[JobPriority], dict[JobPriority, int], list[dict[str, Any]]]:
+        """Paused queues, waiting counts and workers, for the dashboard."""
+        try:
+            return self.paused_priorities(), self.waiting_counts(), self.workers()
+        except (redis.RedisError, OSError) as exc:
+            raise unavailable(self.connection, exc) from exc
+
     # -- pause -----------------------------------------------------------------------
     def pause(self, priorities: Iterable[JobPriority]) -> None:
         names = [queue_name(p) for p in priorities]
