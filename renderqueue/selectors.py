@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from renderqueue.models import JobState, RenderJob, RenderJobType
+from renderqueue.models import JobState, RenderJob
 
 
 def job_stats() -> dict[str, int]:
@@ -42,10 +42,6 @@ def job_list(
 
 def job_get(job_id: str) -> RenderJob | None:
     return RenderJob.objects.filter(pk=job_id).first()
-
-
-def job_types() -> list[tuple[str, str]]:
-    return list(RenderJobType.choices)
 
 
 def throughput_per_minute(*, minutes: int = 60, now: datetime | None = None) -> list[dict[str, Any]]:

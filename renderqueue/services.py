@@ -23,7 +23,6 @@ from renderqueue import conf, signals
 from renderqueue.assets import font_book, load_image
 from renderqueue.broker import Broker, default_broker
 from renderqueue.models import (
-    FINISHED_STATES,
     PENDING_STATES,
     Composition,
     JobPriority,
@@ -560,7 +559,6 @@ def queue_resume(*, priorities: Iterable[JobPriority] | None = None, broker: Bro
 
 
 __all__ = [
-    "FINISHED_STATES",
     "InvalidRenderRequest",
     "JobStateError",
     "job_cancel",

@@ -131,23 +131,20 @@ def clean_metadata(metadata: dict[str, Any] | None, errors: FieldErrors) -> dict
     return metadata
 
 
-def check_dimensions(field: str, dimensions: Any, errors: FieldErrors) -> tuple[int, int] | None:
+def check_dimensions(field: str, dimensions: Any, errors: FieldErrors) -> None:
     if not isinstance(dimensions, dict):
         errors.add(field, f"{dimensions!r} must be an object with width and height")
-        return None
-    sizes = []
-    for side in ("width", "height"):
-        value = dimensions.get(side)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIDE:
-            errors.add(f"{field}.{side}", f"{value!r} must be a whole number from 1 to {MAX_SIDE}")
-        else:
-            sizes.append(value)
-    if len(sizes) == 2:
-        if sizes[0] * sizes[1] > MAX_PIXELS:
-            errors.add(field, f"{sizes[0]}x{sizes[1]} is over the {MAX_PIXELS:,} pixel budget")
-            return None
-        return sizes[0], sizes[1]
-    return None
+        return
+    sides = {side: dimensions.get(side) for side in ("width", "height")}
+    bad = [
+        side
+        for side, value in sides.items()
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_SIDE
+    ]
+    for side in bad:
+        errors.add(f"{field}.{side}", f"{sides[side]!r} must be a whole number from 1 to {MAX_SIDE}")
+    if not bad and sides["width"] * sides["height"] > MAX_PIXELS:
+        errors.add(field, f"{sides['width']}x{sides['height']} is over the {MAX_PIXELS:,} pixel budget")
 
 
 def clean_template(template: Any, field: str, errors: FieldErrors) -> dict[str, Any]:

@@ -3,7 +3,7 @@ then ellipsize). Drawing is separate (draw.py) so tests can measure a layout dir
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -235,9 +235,7 @@ def layout_layer(layer: Layer, fonts: FontBook, width: int, height: int, *, scal
         pad_y = box_h * min(0.25, layer.padding / 2)
         inner_w = max(1.0, (x1 - x0) - 2 * pad_x)
         inner_h = max(1.0, box_h - 2 * pad_y)
-        one_line = Layer(
-            **{**layer.__dict__, "max_lines": layer.max_lines or 1, "valign": "middle", "align": "left"}
-        )
+        one_line = replace(layer, max_lines=layer.max_lines or 1, valign="middle", align="left")
         if one_line.size_fixed is None and one_line.size_max is None:
             one_line.size_max = inner_h / (scale or 1)
         block = fit_text(fonts, one_line, layer.text, inner_w, inner_h, scale=scale, canvas_short=short)
@@ -246,7 +244,7 @@ def layout_layer(layer: Layer, fonts: FontBook, width: int, height: int, *, scal
         pill_w = min(x1 - x0, round(text_w + 2 * pad_x))
         left = round(aligned(x0, x1 - x0, pill_w, layer.align))
         placed.shape_box = (left, y0, left + pill_w, y1)
-        centred = Layer(**{**one_line.__dict__, "align": "center"})
+        centred = replace(one_line, align="center")
         place_text(block, fonts, centred, left + pad_x, y0 + pad_y, pill_w - 2 * pad_x, inner_h)
         placed.text = block
     elif layer.type == "shape":

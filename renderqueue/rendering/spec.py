@@ -94,11 +94,6 @@ class RenderError(ValueError):
     """The request cannot be rendered as asked; the message names the field."""
 
 
-@dataclass(frozen=True)
-class Color:
-    rgba: tuple[int, int, int, int]
-
-
 @dataclass
 class Stroke:
     width: float

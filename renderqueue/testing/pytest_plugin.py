@@ -40,12 +40,3 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if _tmp is not None:
         _tmp.cleanup()
         _tmp = None
-
-
-def test_redis_url() -> str:
-    if _server is None:
-        raise RuntimeError("the renderqueue pytest plugin did not start Redis")
-    return _server.url
-
-
-test_redis_url.__test__ = False  # type: ignore[attr-defined]
