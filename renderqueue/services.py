@@ -153,8 +153,9 @@ def _check_payload(job_type: str, payload: dict[str, Any], errors: FieldErrors) 
             if not isinstance(templates, list) or not templates:
                 errors.add("templates", f"{templates!r} must be a non-empty list of templates")
             else:
+                fonts = font_book()  # one lookup of the uploaded fonts for every template
                 for i, template in enumerate(templates):
-                    clean_template(template, f"templates[{i}]", errors)
+                    clean_template(template, f"templates[{i}]", errors, fonts)
         else:
             existing_compositions([payload.get("composition_id")], "composition_id", errors)
             # Stored as the preset names they resolve to, so the job renders what was asked.

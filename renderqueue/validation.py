@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from renderqueue.models import Composition, ImageFormat, JobPriority, SizePreset
-from renderqueue.rendering import MAX_PIXELS, MAX_SIDE, DesignError, validate_design
+from renderqueue.rendering import MAX_PIXELS, MAX_SIDE, DesignError, FontBook, validate_design
 
 
 class InvalidRenderRequest(ValidationError):
@@ -94,12 +94,12 @@ def clean_options(options: dict[str, Any] | None, errors: FieldErrors) -> dict[s
     return cleaned
 
 
-def check_design(design: Any, field: str, errors: FieldErrors) -> None:
+def check_design(design: Any, field: str, errors: FieldErrors, fonts: FontBook | None = None) -> None:
     """The renderer's own checks, reported under this field (e.g. `template.content.layers[0]…`)."""
     from renderqueue.assets import font_book
 
     try:
-        validate_design(design, fonts=font_book())
+        validate_design(design, fonts=fonts or font_book())
     except DesignError as exc:
         for problem in exc.errors:
             path, _, message = problem.partition(": ")
@@ -147,7 +147,9 @@ def check_dimensions(field: str, dimensions: Any, errors: FieldErrors) -> None:
         errors.add(field, f"{sides['width']}x{sides['height']} is over the {MAX_PIXELS:,} pixel budget")
 
 
-def clean_template(template: Any, field: str, errors: FieldErrors) -> dict[str, Any]:
+def clean_template(
+    template: Any, field: str, errors: FieldErrors, fonts: FontBook | None = None
+) -> dict[str, Any]:
     if not isinstance(template, dict):
         errors.add(field, f"{template!r} must be an object with id, dimensions and content")
         return {}
@@ -159,7 +161,7 @@ def clean_template(template: Any, field: str, errors: FieldErrors) -> dict[str, 
     if not isinstance(content, dict):
         errors.add(f"{field}.content", f"{content!r} must be an object (headline, body, cta, … or layers)")
     else:
-        check_design(content, f"{field}.content", errors)
+        check_design(content, f"{field}.content", errors, fonts)
     return template
 
 
